@@ -1,0 +1,1 @@
+"""Model providers: the offline rule model, Anthropic, OpenAI-compatible servers, transformers."""
