@@ -1,0 +1,1 @@
+"""Dagster assets, checks and jobs wiring the nodegen domain."""

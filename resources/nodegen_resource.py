@@ -1,0 +1,65 @@
+"""`NodegenResource`: where nodegen keeps its state and which secrets it may use.
+
+Every path defaults to the embedded layout of `nodegen.settings.Settings` (SQLite, local LanceDB,
+./generated_nodes), so a plain `dagster dev` needs no configuration. Secrets are `EnvVar` fields:
+their values reach the providers and nothing else (never metadata, logs or generated code).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from dagster import ConfigurableResource
+from pydantic import Field
+
+from nodegen.services import PipelineServices
+from nodegen.settings import Settings
+
+
+@cache
+def _services(settings_json: str, secrets: tuple[tuple[str, str], ...], with_patterns: bool) -> PipelineServices:
+    """One PipelineServices per process and configuration: models and stores load once."""
+    settings = Settings.model_validate_json(settings_json)
+    return PipelineServices.from_settings(settings, with_patterns=with_patterns, secrets=dict(secrets))
+
+
+class NodegenResource(ConfigurableResource):
+    """Stores, model catalogue, routing and output folder for the pipeline stages."""
+
+    home: str | None = Field(default=None, description="State folder (default $NODEGEN_HOME or ./.nodegen)")
+    database_url: str | None = Field(default=None, description="Metrics store URL (default SQLite in home)")
+    lancedb_uri: str | None = Field(default=None, description="Pattern store URI (default home/lancedb)")
+    inbox: str | None = Field(default=None, description="Request inbox (default ./requests/inbox)")
+    output_dir: str | None = Field(default=None, description="Node output root (default ./generated_nodes)")
+    config_dir: str | None = Field(default=None, description="Folder with models.yaml, model_selection.yaml")
+    use_patterns: bool = Field(default=True, description="Retrieve from and feed the pattern library")
+    anthropic_api_key: str | None = Field(default=None, description="ANTHROPIC_API_KEY (an EnvVar)")
+    openai_api_key: str | None = Field(default=None, description="OPENAI_API_KEY (an EnvVar)")
+
+    def settings(self) -> Settings:
+        overrides: dict[str, object] = {}
+        if self.home:
+            overrides["home"] = Path(self.home).resolve()
+        for field in ("inbox", "output_dir", "config_dir"):
+            value = getattr(self, field)
+            if value:
+                overrides[field] = Path(value).resolve()
+        if self.database_url:
+            overrides["database_url"] = self.database_url
+        if self.lancedb_uri:
+            overrides["lancedb_uri"] = self.lancedb_uri
+        settings = Settings.from_env(**overrides)
+        if self.home and not self.database_url:
+            settings = settings.model_copy(update={"database_url": f"sqlite:///{settings.home / 'metrics.db'}"})
+        if self.home and not self.lancedb_uri:
+            settings = settings.model_copy(update={"lancedb_uri": str(settings.home / "lancedb")})
+        return settings
+
+    def services(self) -> PipelineServices:
+        secrets = tuple(
+            (env, value)
+            for env, value in (("ANTHROPIC_API_KEY", self.anthropic_api_key), ("OPENAI_API_KEY", self.openai_api_key))
+            if value
+        )
+        return _services(self.settings().model_dump_json(), secrets, self.use_patterns)

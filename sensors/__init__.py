@@ -1,0 +1,1 @@
+"""Dagster sensors: the request inbox, quality degradation."""
