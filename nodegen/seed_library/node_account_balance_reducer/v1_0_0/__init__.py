@@ -1,0 +1,1 @@
+"""node_account_balance_reducer version 1.0.0."""

@@ -1,0 +1,1 @@
+"""node_cached_http_get_effect version 1.0.0."""

@@ -1,0 +1,1 @@
+"""node_csv_to_records_compute version 1.0.0."""

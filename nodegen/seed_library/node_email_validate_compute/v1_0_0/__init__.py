@@ -1,0 +1,1 @@
+"""node_email_validate_compute version 1.0.0."""

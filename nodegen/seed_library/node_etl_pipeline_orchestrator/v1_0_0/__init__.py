@@ -1,0 +1,1 @@
+"""node_etl_pipeline_orchestrator version 1.0.0."""

@@ -1,0 +1,1 @@
+"""node_inventory_levels_reducer version 1.0.0."""

@@ -1,0 +1,1 @@
+"""node_loan_amortization_compute version 1.0.0."""

@@ -1,0 +1,1 @@
+"""node_notification_router_orchestrator version 1.0.0."""

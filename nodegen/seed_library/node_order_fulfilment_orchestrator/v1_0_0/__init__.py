@@ -1,0 +1,1 @@
+"""node_order_fulfilment_orchestrator version 1.0.0."""

@@ -1,0 +1,1 @@
+"""node_password_strength_compute version 1.0.0."""

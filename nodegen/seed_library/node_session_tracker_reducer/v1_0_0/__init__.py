@@ -1,0 +1,1 @@
+"""node_session_tracker_reducer version 1.0.0."""

@@ -1,0 +1,1 @@
+"""node_shopping_cart_reducer version 1.0.0."""

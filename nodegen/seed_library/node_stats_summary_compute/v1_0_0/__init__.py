@@ -1,0 +1,1 @@
+"""node_stats_summary_compute version 1.0.0."""

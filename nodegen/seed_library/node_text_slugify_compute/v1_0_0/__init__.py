@@ -1,0 +1,1 @@
+"""node_text_slugify_compute version 1.0.0."""

@@ -1,0 +1,1 @@
+"""node_time_buckets_compute version 1.0.0."""

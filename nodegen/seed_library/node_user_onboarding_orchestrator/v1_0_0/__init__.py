@@ -1,0 +1,1 @@
+"""node_user_onboarding_orchestrator version 1.0.0."""

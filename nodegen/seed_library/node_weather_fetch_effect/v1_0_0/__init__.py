@@ -1,0 +1,1 @@
+"""node_weather_fetch_effect version 1.0.0."""
