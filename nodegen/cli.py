@@ -57,11 +57,12 @@ def _import_metrics(args: argparse.Namespace) -> int:
 
 
 def _seed_patterns(args: argparse.Namespace) -> int:
-    from nodegen.patterns.seed import load_seed_library
-    from nodegen.patterns.store import open_pattern_store
+    from nodegen.patterns.library import open_pattern_store
+    from nodegen.patterns.seeds import load_seed_library
 
-    store = open_pattern_store(Settings.from_env().lancedb_uri)
-    print(json.dumps({"loaded": load_seed_library(store)}))
+    store = open_pattern_store(Settings.from_env().lancedb_uri, seed=False)
+    result = load_seed_library(store)
+    print(json.dumps({**result.model_dump(mode="json"), "patterns": store.count()}))
     return EXIT_OK
 
 

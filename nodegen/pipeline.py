@@ -50,6 +50,7 @@ MACHINE_MODELS: dict[Stage, tuple[str, str]] = {
     Stage.INTELLIGENCE: ("minilm-lancedb", "pattern_store"),
     Stage.GENERATED_CODE: ("onex-renderer", "nodegen"),
     Stage.VALIDATION: ("onex-gates", "nodegen"),
+    Stage.REFINEMENT: ("no-refinement-needed", "nodegen"),
     Stage.WRITING: ("atomic-writer", "nodegen"),
 }
 

@@ -68,7 +68,7 @@ class PipelineServices:
         store.upgrade()
         patterns = None
         if with_patterns:
-            from nodegen.patterns.store import open_pattern_store
+            from nodegen.patterns.library import open_pattern_store
 
             patterns = open_pattern_store(settings.lancedb_uri)
         return cls(
@@ -113,7 +113,9 @@ class PipelineServices:
     def remember_success(self, state: GenerationState) -> None:
         """Offer a finished generation to the pattern library (it keeps only the good ones)."""
         if self.patterns is not None:
-            self.patterns.add_generation(state)
+            from nodegen.patterns.library import remember_generation
+
+            remember_generation(self.patterns, state)
 
 
 __all__ = ["LOCAL_RULES", "PipelineServices"]

@@ -9,7 +9,6 @@ The gates show up as asset checks twice: on `validation_report` (the first verdi
 refinement can repair) and on `refined_code` (the final verdict; blocking checks stop `written_node`).
 """
 
-from __future__ import annotations
 
 from collections.abc import Iterator
 
@@ -19,13 +18,16 @@ from dagster import (
     AssetCheckSpec,
     AssetExecutionContext,
     AssetIn,
+    Failure,
     MaterializeResult,
     MetadataValue,
     asset,
 )
 
+from nodegen.artifacts import Severity
+from nodegen.errors import NodegenError
 from nodegen.inbox import load_archived_request
-from nodegen.pipeline import GenerationState, new_generation, run_stage
+from nodegen.pipeline import GenerationState, finish_generation, new_generation, run_stage
 from nodegen.stages import Stage
 from nodegen.validation import GATES
 from nodegen_assets.metadata import stage_metadata
@@ -40,8 +42,8 @@ def _gate_specs(asset_name: str, *, blocking: bool) -> list[AssetCheckSpec]:
         AssetCheckSpec(
             name=gate.name,
             asset=asset_name,
-            blocking=blocking and gate.blocking,
-            description=gate.description,
+            blocking=blocking and gate.severity == Severity.BLOCKING,
+            description=f"{gate.why} ({gate.severity}, weight {gate.weight})",
         )
         for gate in GATES
     ]
@@ -53,7 +55,10 @@ def _gate_results(state: GenerationState) -> list[AssetCheckResult]:
         AssetCheckResult(
             check_name=result.gate,
             passed=result.passed,
-            severity=AssetCheckSeverity.ERROR if result.severity == "blocking" else AssetCheckSeverity.WARN,
+            severity=(
+                AssetCheckSeverity.ERROR if result.severity == Severity.BLOCKING
+                else AssetCheckSeverity.WARN
+            ),
             metadata={
                 "score": result.score,
                 "findings": MetadataValue.md("\n".join(f"- {f}" for f in result.findings) or "none"),
@@ -66,7 +71,15 @@ def _gate_results(state: GenerationState) -> list[AssetCheckResult]:
 def _run(
     context: AssetExecutionContext, nodegen: NodegenResource, stage: Stage, state: GenerationState
 ) -> MaterializeResult:
-    new_state = run_stage(nodegen.services(), stage, state)
+    """Run one stage; a domain failure becomes a Dagster Failure that says why (the generation is
+    already closed as failed in the metrics store by `run_stage`)."""
+    try:
+        new_state = run_stage(nodegen.services(), stage, state)
+    except NodegenError as exc:
+        raise Failure(
+            description=f"{stage.value} failed for {context.partition_key}: {exc}",
+            metadata={"correlation_id": state.correlation_id, "error_code": exc.code},
+        ) from exc
     context.log.info(f"{stage.value} done for {context.partition_key} ({new_state.correlation_id})")
     return MaterializeResult(value=new_state, metadata=stage_metadata(new_state, stage))
 
@@ -131,6 +144,13 @@ def refined_code(
 ) -> Iterator[MaterializeResult]:
     """Stage 7: repairs of blocking failures, re-validated; its gate checks guard writing."""
     result = _run(context, nodegen, Stage.REFINEMENT, state)
+    refined: GenerationState = result.value
+    if not refined.need("report").success:
+        # Blocking checks stop `written_node` from running, so the verdict is recorded here.
+        failed = ", ".join(g.gate for g in refined.need("report").blocking_failures)
+        finish_generation(nodegen.services(), refined, success=False,
+                          error=f"blocking gates failed: {failed}")
+        context.log.warning(f"{context.partition_key}: not written, blocking gates failed: {failed}")
     yield MaterializeResult(
         value=result.value, metadata=result.metadata, check_results=_gate_results(result.value)
     )

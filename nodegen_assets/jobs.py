@@ -1,12 +1,12 @@
 """Jobs: the per-request generation (all eight stages of one partition)."""
 
-from dagster import AssetSelection, define_asset_job
+from dagster import AssetSelection, define_asset_job, in_process_executor
 
-from nodegen_assets.partitions import requests_partitions
-
+# The stages are strictly sequential, so one process per run: the embedder and models load once
+# per run instead of once per step.
 generate_node_job = define_asset_job(
     "generate_node",
     selection=AssetSelection.groups("generation"),
-    partitions_def=requests_partitions,
+    executor_def=in_process_executor,
     description="All eight stages for one request partition.",
 )

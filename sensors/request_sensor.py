@@ -4,7 +4,6 @@ Bad files are moved to `rejected/` with an error report and logged on the tick; 
 other files of the tick. The cursor counts what the sensor has accepted and rejected so far.
 """
 
-from __future__ import annotations
 
 import json
 

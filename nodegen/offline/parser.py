@@ -96,7 +96,7 @@ UNSUPPORTED = (
     r"\bsummari[sz]e (the )?text",
     r"\bface",
     r"\bblockchain",
-    r"\bsmtp\b|\bemail",
+    r"\bsmtp\b|\bsend(s|ing)? (an? |the )?e-?mails?\b",
 )
 
 STOPWORDS = frozenset(

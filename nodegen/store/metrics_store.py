@@ -263,6 +263,57 @@ class MetricsStore:
 
         self._run(_do)
 
+    def update_generation(self, correlation_id: str, **values: str) -> None:
+        """Fill in what PRD analysis learnt (node_name, node_kind, domain)."""
+        allowed = {"node_name", "node_kind", "domain"}
+        unknown = set(values) - allowed
+        if unknown:
+            raise ValueError(f"update_generation: cannot set {sorted(unknown)}")
+        stmt = (
+            generations.update()
+            .where(generations.c.correlation_id == correlation_id)
+            .values(values)
+        )
+        self._run(lambda conn: conn.execute(stmt))
+
+    def attribute_quality(self, correlation_id: str, quality: float, stages: Sequence[str]) -> int:
+        """Credit the generation's final quality to the successful call of each model stage.
+
+        A model stage's own output cannot be scored until the node it helped build is validated,
+        so its row is recorded first and its quality set here, from the validation report.
+        Returns how many rows were updated.
+        """
+        t = stage_metrics
+
+        def _do(conn: Connection) -> int:
+            updated = 0
+            for stage in stages:
+                last = (
+                    sa.select(sa.func.max(t.c.attempt))
+                    .where(t.c.correlation_id == correlation_id, t.c.stage == str(stage),
+                           t.c.success.is_(True))
+                    .scalar_subquery()
+                )
+                updated += conn.execute(
+                    t.update()
+                    .where(t.c.correlation_id == correlation_id, t.c.stage == str(stage),
+                           t.c.attempt == last)
+                    .values(quality_score=max(0.0, min(1.0, float(quality))))
+                ).rowcount
+            return updated
+
+        return self._run(_do)
+
+    def generation_totals(self, correlation_id: str) -> dict[str, float]:
+        """Cost and latency summed over every stage call (fallback tries included)."""
+        t = stage_metrics
+        stmt = sa.select(
+            sa.func.coalesce(sa.func.sum(t.c.cost_usd), 0.0),
+            sa.func.coalesce(sa.func.sum(t.c.latency_ms), 0.0),
+        ).where(t.c.correlation_id == correlation_id)
+        cost, latency = self._run(lambda conn: conn.execute(stmt).one(), write=False)
+        return {"cost_usd": float(cost), "latency_ms": float(latency)}
+
     def generation(self, correlation_id: str) -> GenerationRecord | None:
         row = self._run(
             lambda conn: conn.execute(
