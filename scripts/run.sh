@@ -11,6 +11,7 @@ export NODEGEN_OUTPUT_DIR=${NODEGEN_OUTPUT_DIR:-$PWD/generated_nodes}
 export HF_HUB_OFFLINE=1
 mkdir -p "$DAGSTER_HOME" "$NODEGEN_INBOX"
 [ -f "$DAGSTER_HOME/dagster.yaml" ] || cp config/dagster.yaml "$DAGSTER_HOME/dagster.yaml"
-cp examples/requests/* "$NODEGEN_INBOX/"
+# NODEGEN_EXAMPLES picks another folder of requests to start with (default: all examples).
+cp "${NODEGEN_EXAMPLES:-examples/requests}"/* "$NODEGEN_INBOX/"
 echo "nodegen: inbox $NODEGEN_INBOX, nodes -> $NODEGEN_OUTPUT_DIR, UI http://${DAGSTER_HOST:-127.0.0.1}:${DAGSTER_PORT:-3000}"
 exec .venv/bin/dagster dev -h "${DAGSTER_HOST:-127.0.0.1}" -p "${DAGSTER_PORT:-3000}" -w workspace.yaml

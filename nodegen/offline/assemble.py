@@ -245,7 +245,7 @@ def write_business_logic(prd: PrdAnalysis, contract: NodeContract) -> BusinessLo
         if recipe is (chain[0] if chain else None):
             body.append("records: list[dict[str, Any]] = [dict(r) for r in input_data.records]")
         body.append(recipe.step.strip("\n"))
-        if chain and recipe is chain[-1]:
+        if chain and recipe is chain[-1] and any(f.name == "records" for f in prd.output_fields):
             body.append('values["records"] = records')
     body += [r.epilogue.strip("\n") for r in reversed(recipes) if r.epilogue.strip()]
     body.append(f"return {names.output_class}(**values)")

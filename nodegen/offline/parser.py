@@ -266,6 +266,9 @@ def match_recipes(text: str, kind: NodeKind) -> list[str]:
         slot = recipe.group or recipe.id
         chosen.setdefault(slot, recipe)
         del score, position
+    if any(r.io is not None for r in chosen.values()):
+        # I/O recipes produce their own rows/data, not `records`: a record chain cannot follow them.
+        chosen = {slot: r for slot, r in chosen.items() if not r.records_chain}
     if kind == NodeKind.EFFECT and "ttl_cache" in {r.id for r in chosen.values()}:
         if not any(r.io is not None for r in chosen.values()):
             chosen.pop("ttl_cache", None)
