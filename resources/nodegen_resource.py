@@ -13,8 +13,24 @@ from pathlib import Path
 from dagster import ConfigurableResource
 from pydantic import Field
 
+from nodegen.patterns.store import PatternStore
 from nodegen.services import PipelineServices
 from nodegen.settings import Settings
+from nodegen.store import MetricsStore
+
+
+@cache
+def _metrics_store(database_url: str) -> MetricsStore:
+    store = MetricsStore(database_url)
+    store.upgrade()
+    return store
+
+
+@cache
+def _pattern_store(uri: str) -> PatternStore:
+    from nodegen.patterns.library import open_pattern_store
+
+    return open_pattern_store(uri)
 
 
 @cache
@@ -63,3 +79,11 @@ class NodegenResource(ConfigurableResource):
             if value
         )
         return _services(self.settings().model_dump_json(), secrets, self.use_patterns)
+
+    def metrics_store(self) -> MetricsStore:
+        """The metrics store alone (schema upgraded), for assets that do not run stages."""
+        return _metrics_store(self.settings().database_url)
+
+    def pattern_store(self) -> PatternStore:
+        """The pattern library (seeded on first open), for the pattern assets."""
+        return _pattern_store(self.settings().lancedb_uri)

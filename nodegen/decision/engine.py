@@ -428,10 +428,12 @@ class DecisionEngine:
             if decision is None:
                 continue
             decision.status = status
+            if kind is None and decision.kind == DecisionKind.MIGRATE:
+                # Set before the repeat check: a suppressed stage recommendation still stands, so
+                # its kinds must not be recommended the same move one by one.
+                migrated_stages.add(stage)
             if status not in EFFECTIVE_STATUSES and self._repeats(decision, key_history, ts):
                 continue
-            if kind is None and decision.kind == DecisionKind.MIGRATE:
-                migrated_stages.add(stage)
             decisions.append(decision)
         return decisions, report
 
