@@ -595,6 +595,31 @@ class PatternStore:
             "index_threshold": self.index_threshold,
         }
 
+    def breakdown(self) -> list[dict[str, Any]]:
+        """Patterns per (kind, domain) with mean quality and retrievals: where the library is thin."""
+        self.flush_stats()
+        self._table.checkout_latest()
+        data = (
+            self._table.search()
+            .select(["id", "node_type", "domain", "quality_score", "retrieval_count"])
+            .limit(None)
+            .to_arrow()
+        )
+        grouped = data.group_by(["node_type", "domain"]).aggregate(
+            [("id", "count"), ("quality_score", "mean"), ("retrieval_count", "sum")]
+        )
+        rows = [
+            {
+                "node_type": r["node_type"],
+                "domain": r["domain"],
+                "patterns": int(r["id_count"]),
+                "mean_quality": float(r["quality_score_mean"]),
+                "retrievals": int(r["retrieval_count_sum"] or 0),
+            }
+            for r in grouped.to_pylist()
+        ]
+        return sorted(rows, key=lambda r: (r["node_type"], r["domain"]))
+
 
 def _recommend(hits: list[PatternHit], rows: list[dict[str, Any]]) -> list[str]:
     """Human/LLM-readable advice from the hits: recipes to reuse, the closest pattern to follow,
