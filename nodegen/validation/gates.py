@@ -479,9 +479,36 @@ PLACEHOLDER_RE = re.compile(
 )
 
 
+# The credentials nodegen itself holds: generated code has no business naming them.
+NODEGEN_SECRET_ENV = {"ANTHROPIC_API_KEY", "OPENAI_API_KEY"}
+
+
+def _module_aliases(tree: ast.AST) -> dict[str, str]:
+    """`import os as o` -> {"o": "os"}, so an alias cannot hide `os.system`."""
+    return {
+        a.asname: a.name
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Import)
+        for a in n.names
+        if a.asname
+    }
+
+
+def _dynamic_os_access(n: ast.Call, aliases: dict[str, str]) -> bool:
+    """getattr(os, <computed name>) or getattr(os, "system"): a shell call the AST cannot see."""
+    if not (isinstance(n.func, ast.Name) and n.func.id == "getattr" and len(n.args) > 1):
+        return False
+    target = n.args[0]
+    if not (isinstance(target, ast.Name) and aliases.get(target.id, target.id) == "os"):
+        return False
+    name = n.args[1]
+    return not isinstance(name, ast.Constant) or f"os.{name.value}" in DANGEROUS_ATTRS
+
+
 def security_findings(view: NodeView) -> list[str]:
     f = []
     for rel, tree in view.code_trees(include_tests=True):
+        aliases = _module_aliases(tree)
         for n, mod, names in _imports(tree):
             root = mod.split(".")[0]
             if root in DANGEROUS_MODULES:
@@ -495,8 +522,13 @@ def security_findings(view: NodeView) -> list[str]:
                 if isinstance(n.func, ast.Name) and n.func.id in DANGEROUS_CALLS:
                     f.append(f"{rel}:{n.lineno}: calls {n.func.id}()")
                 d = _dotted(n.func)
+                root, _, rest = d.partition(".")
+                if root in aliases and rest:
+                    d = f"{aliases[root]}.{rest}"
                 if d in DANGEROUS_ATTRS or d in {"builtins.eval", "builtins.exec"}:
                     f.append(f"{rel}:{n.lineno}: calls {d}()")
+                if _dynamic_os_access(n, aliases):
+                    f.append(f"{rel}:{n.lineno}: dynamic attribute access on os")
                 if (
                     d in {"getattr", "setattr"}
                     and len(n.args) > 1
@@ -511,6 +543,8 @@ def security_findings(view: NodeView) -> list[str]:
                 "__code__",
             }:
                 f.append(f"{rel}:{n.lineno}: touches {n.attr}")
+            elif isinstance(n, ast.Constant) and n.value in NODEGEN_SECRET_ENV:
+                f.append(f"{rel}:{n.lineno}: names nodegen's credential {n.value}")
     for rel, text in view.source.files.items():
         for lineno, line in enumerate(text.splitlines(), 1):
             for pat, what in SECRET_PATTERNS:
