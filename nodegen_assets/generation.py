@@ -32,6 +32,7 @@ from nodegen.stages import Stage
 from nodegen.validation import GATES
 from nodegen_assets.metadata import stage_metadata
 from nodegen_assets.partitions import requests_partitions
+from nodegen_assets.pools import stage_pool
 from resources import NodegenResource
 
 GROUP = "generation"
@@ -84,7 +85,7 @@ def _run(
     return MaterializeResult(value=new_state, metadata=stage_metadata(new_state, stage))
 
 
-@asset(partitions_def=requests_partitions, group_name=GROUP, kinds={"python"})
+@asset(partitions_def=requests_partitions, group_name=GROUP, pool=stage_pool(Stage.PRD_ANALYSIS), kinds={"python"})
 def prd_analysis(context: AssetExecutionContext, nodegen: NodegenResource) -> MaterializeResult:
     """Stage 1: the request parsed into kind, name, domain, fields and operations."""
     services = nodegen.services()
@@ -99,13 +100,13 @@ def intelligence(context: AssetExecutionContext, nodegen: NodegenResource, state
     return _run(context, nodegen, Stage.INTELLIGENCE, state)
 
 
-@asset(partitions_def=requests_partitions, group_name=GROUP, ins={"state": AssetIn("intelligence")})
+@asset(partitions_def=requests_partitions, group_name=GROUP, pool=stage_pool(Stage.CONTRACT), ins={"state": AssetIn("intelligence")})
 def contract(context: AssetExecutionContext, nodegen: NodegenResource, state: GenerationState) -> MaterializeResult:
     """Stage 3: the node's contract.yaml."""
     return _run(context, nodegen, Stage.CONTRACT, state)
 
 
-@asset(partitions_def=requests_partitions, group_name=GROUP, ins={"state": AssetIn("contract")})
+@asset(partitions_def=requests_partitions, group_name=GROUP, pool=stage_pool(Stage.BUSINESS_LOGIC), ins={"state": AssetIn("contract")})
 def business_logic(context: AssetExecutionContext, nodegen: NodegenResource, state: GenerationState) -> MaterializeResult:
     """Stage 4: the behaviour of `process`, from recipes or a model."""
     return _run(context, nodegen, Stage.BUSINESS_LOGIC, state)
@@ -136,6 +137,7 @@ def validation_report(
 @asset(
     partitions_def=requests_partitions,
     group_name=GROUP,
+    pool=stage_pool(Stage.REFINEMENT),
     ins={"state": AssetIn("validation_report")},
     check_specs=_gate_specs("refined_code", blocking=True),
 )

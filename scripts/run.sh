@@ -11,6 +11,7 @@ export NODEGEN_OUTPUT_DIR=${NODEGEN_OUTPUT_DIR:-$PWD/generated_nodes}
 export HF_HUB_OFFLINE=1
 mkdir -p "$DAGSTER_HOME" "$NODEGEN_INBOX"
 [ -f "$DAGSTER_HOME/dagster.yaml" ] || cp config/dagster.yaml "$DAGSTER_HOME/dagster.yaml"
+.venv/bin/python -m nodegen_assets.pools   # per-provider concurrency limits from model_selection.yaml
 # NODEGEN_EXAMPLES picks another folder of requests to start with (default: all examples).
 cp "${NODEGEN_EXAMPLES:-examples/requests}"/* "$NODEGEN_INBOX/"
 echo "nodegen: inbox $NODEGEN_INBOX, nodes -> $NODEGEN_OUTPUT_DIR, UI http://${DAGSTER_HOST:-127.0.0.1}:${DAGSTER_PORT:-3000}"
