@@ -136,3 +136,24 @@ def test_cli_generate_prints_one_json_summary_per_request(
 def test_cli_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["generate"]) == 2
     assert main(["no-such-command"]) == 2
+
+
+def test_request_stage_models_override_the_routing(
+    services: PipelineServices, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A request naming a model for a stage tries it first; without its key that try is recorded
+    as failed and the stage falls back to local-rules."""
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    cloud = next(n for n, spec in services.catalogue.models.items() if spec.provider.value == "anthropic")
+    request = parse_request_bytes(json.dumps({
+        "prompt": "A compute node that converts temperatures between celsius and fahrenheit units.",
+        "node_type": "compute", "stage_models": {"contract": cloud},
+    }).encode())
+    summary = generate(services, request)
+
+    assert summary.success
+    contract_rows = [s for s in summary.stages if s["stage"] == "contract"]
+    assert [(r["model"], r["success"]) for r in contract_rows] == [(cloud, False), ("local-rules", True)]
+    rows = services.store.stage_metrics_frame()
+    failed = rows[(rows.correlation_id == summary.correlation_id) & ~rows.success]
+    assert "ANTHROPIC_API_KEY" in failed.error.iloc[0]
