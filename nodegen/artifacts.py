@@ -70,6 +70,14 @@ class IntelligenceRequest(BaseModel):
     min_quality: float = 0.9
 
 
+RECIPE_TAG = "recipe:"
+
+
+def recipe_tags(recipe_ids: list[str]) -> list[str]:
+    """Operation tags that say which catalogue recipes built a node (stored with its pattern)."""
+    return [f"{RECIPE_TAG}{recipe_id}" for recipe_id in recipe_ids]
+
+
 class PatternHit(BaseModel):
     """A successful earlier generation retrieved from the pattern library."""
 
@@ -84,6 +92,11 @@ class PatternHit(BaseModel):
     operations: list[str] = Field(default_factory=list)
     dependencies: list[str] = Field(default_factory=list)
     code_excerpt: str = ""
+
+    @property
+    def recipe_ids(self) -> list[str]:
+        """The catalogue recipes that built this pattern (empty for nodes no recipe describes)."""
+        return [op.removeprefix(RECIPE_TAG) for op in self.operations if op.startswith(RECIPE_TAG)]
 
 
 class IntelligenceResponse(BaseModel):

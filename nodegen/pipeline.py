@@ -274,15 +274,22 @@ def _with(state: GenerationState, call: StageCall, **fields: Any) -> GenerationS
     return state.model_copy(update={**fields, "stage_calls": {**state.stage_calls, call.stage: call}})
 
 
-def run_prd_analysis(services: PipelineServices, state: GenerationState) -> GenerationState:
+def _analyse_prd(
+    services: PipelineServices, state: GenerationState, intelligence: IntelligenceResponse | None
+) -> tuple[PrdAnalysis, StageCall]:
     prd, call = _run_model_stage(
         services, state, Stage.PRD_ANALYSIS,
-        lambda model: model.analyse_prd(state.request, None),
+        lambda model: model.analyse_prd(state.request, intelligence),
         lambda prd: 1.0 if prd.in_catalogue else 0.5,
     )
     services.store.update_generation(
         state.correlation_id, node_name=prd.name, node_kind=prd.node_kind.value, domain=prd.domain
     )
+    return prd, call
+
+
+def run_prd_analysis(services: PipelineServices, state: GenerationState) -> GenerationState:
+    prd, call = _analyse_prd(services, state, None)
     return _with(state, call, prd=prd)
 
 
@@ -302,7 +309,13 @@ def run_intelligence(services: PipelineServices, state: GenerationState) -> Gene
         text_out=lambda r: r.model_dump_json(),
         patterns_used=lambda r: [hit.pattern_id for hit in r.patterns_found],
     )
-    return _with(state, call, intelligence=response)
+    state = _with(state, call, intelligence=response)
+    if prd.in_catalogue or not response.patterns_found:
+        return state
+    # The first analysis found no recipe for the request's wording: ask again with the closest
+    # successes in hand (recorded as a second PRD-analysis call that names the patterns it used).
+    grounded, prd_call = _analyse_prd(services, state, response)
+    return _with(state, prd_call, prd=grounded)
 
 
 def run_contract(services: PipelineServices, state: GenerationState) -> GenerationState:

@@ -96,7 +96,8 @@ def prd_analysis(context: AssetExecutionContext, nodegen: NodegenResource) -> Ma
 
 @asset(partitions_def=requests_partitions, group_name=GROUP, ins={"state": AssetIn("prd_analysis")})
 def intelligence(context: AssetExecutionContext, nodegen: NodegenResource, state: GenerationState) -> MaterializeResult:
-    """Stage 2: the closest successful generations from the pattern library."""
+    """Stage 2: the closest successful generations from the pattern library. When the PRD named no
+    recipe, the PRD model is asked again with them in hand."""
     return _run(context, nodegen, Stage.INTELLIGENCE, state)
 
 

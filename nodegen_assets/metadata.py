@@ -27,7 +27,15 @@ def _preview(state: GenerationState, stage: Stage) -> str:
         ]
         table = "| pattern | kind | domain | similarity | quality |\n|---|---|---|---|---|\n" + "\n".join(rows)
         recs = "\n".join(f"- {r}" for r in state.intelligence.recommendations)
-        return (table if rows else "No pattern retrieved.") + ("\n\n" + recs if recs else "")
+        preview = (table if rows else "No pattern retrieved.") + ("\n\n" + recs if recs else "")
+        prd_call = state.stage_calls.get(Stage.PRD_ANALYSIS)
+        followed = prd_call.calls[-1].patterns_used if prd_call else []
+        if followed and state.prd:
+            preview += (
+                f"\n\nThe PRD was analysed again following {', '.join(followed)}: "
+                f"operations {', '.join(state.prd.operations) or 'none'}."
+            )
+        return preview
     if stage is Stage.CONTRACT and state.contract:
         return _code_block(
             yaml.safe_dump(state.contract.model_dump(mode="json", exclude_none=True), sort_keys=False), "yaml"

@@ -11,7 +11,7 @@ import keyword
 import re
 from typing import Any
 
-from nodegen.artifacts import FieldSpec, IntelligenceResponse, NodeKind, PrdAnalysis
+from nodegen.artifacts import FieldSpec, IntelligenceResponse, NodeKind, PatternHit, PrdAnalysis
 from nodegen.offline.recipes import BY_ID, RECIPES, Recipe
 from nodegen.request import NodeRequest
 
@@ -80,6 +80,12 @@ DOMAIN_KEYWORDS: dict[str, tuple[str, ...]] = {
 }
 
 # Capabilities no recipe can honestly provide: any of these makes the request out of catalogue.
+# Cosine similarity (MiniLM, prompt to prompt) from which a retrieved pattern's recipes are
+# followed for a request that fired no trigger. Calibrated with tests/patterns/test_follow_patterns.py:
+# 14 of the 16 examples/paraphrases score 0.63-0.92 against their originals (two score 0.51 and
+# 0.56), while unrelated requests score at most 0.53 against their nearest pattern.
+FOLLOW_PATTERN_MIN_SIMILARITY = 0.6
+
 UNSUPPORTED = (
     r"\baudio\b",
     r"\bvideo",
@@ -329,6 +335,22 @@ def describe(request: NodeRequest) -> str:
     return first[:240]
 
 
+def follow_pattern(intelligence: IntelligenceResponse, kind: NodeKind) -> PatternHit | None:
+    """The closest retrieved pattern this model can rebuild: same kind, similar enough, and built
+    only from catalogue recipes that fit the kind. Lets a request whose wording fires no recipe
+    trigger be built the way an earlier, differently worded success was."""
+    hits = sorted(intelligence.patterns_found, key=lambda h: (-h.similarity, h.pattern_id))
+    for hit in hits:
+        if hit.similarity < FOLLOW_PATTERN_MIN_SIMILARITY:
+            break
+        recipes = hit.recipe_ids
+        if hit.node_kind == kind and recipes and all(
+            r in BY_ID and kind in BY_ID[r].kinds for r in recipes
+        ):
+            return hit
+    return None
+
+
 def analyse(request: NodeRequest, intelligence: IntelligenceResponse | None) -> tuple[PrdAnalysis, list[str]]:
     """The PRD analysis of a request, plus the ids of the patterns that shaped it."""
     original = " ".join(request.prompt.split())
@@ -338,15 +360,12 @@ def analyse(request: NodeRequest, intelligence: IntelligenceResponse | None) -> 
     unsupported = [p for p in UNSUPPORTED if re.search(p, text)]
     operations = [] if unsupported else match_recipes(text, kind)
     patterns_used: list[str] = []
-    if not operations and not unsupported and intelligence and intelligence.patterns_found:
-        hits = sorted(intelligence.patterns_found, key=lambda h: (-h.similarity, h.pattern_id))
-        for hit in hits:
-            ops = [op for op in hit.operations if op in BY_ID and kind in BY_ID[op].kinds]
-            if hit.node_kind == kind and ops and len(ops) == len(hit.operations):
-                operations = sorted(ops, key=lambda r: (BY_ID[r].order, RECIPES.index(BY_ID[r])))
-                patterns_used.append(hit.pattern_id)
-                params["hint_pattern"] = hit.pattern_id
-                break
+    if not operations and not unsupported and intelligence is not None:
+        hit = follow_pattern(intelligence, kind)
+        if hit is not None:
+            operations = sorted(hit.recipe_ids, key=lambda r: (BY_ID[r].order, RECIPES.index(BY_ID[r])))
+            patterns_used.append(hit.pattern_id)
+            params["followed_pattern"] = hit.pattern_id
     if unsupported:
         params["unsupported"] = [re.sub(r"\\b|[()?|]", "", p) for p in unsupported]
     inputs, outputs = fields_for(operations, params)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
+from nodegen.artifacts import recipe_tags
 from nodegen.patterns.embedder import Embedder
+from nodegen.patterns.extract import extract_patterns
 from nodegen.patterns.seeds import load_seed_library
 from nodegen.patterns.store import AddResult, PatternRecord, PatternStore
 
@@ -23,7 +25,9 @@ def open_pattern_store(uri: str | os.PathLike[str], *, seed: bool = True) -> Pat
 
 
 def pattern_from_generation(state: GenerationState) -> PatternRecord | None:
-    """A pattern candidate from a validated generation (None when it never got that far)."""
+    """A pattern candidate from a validated generation (None when it never got that far). Its
+    operations name the PRD's recipes as well as what the code does, so a later request worded
+    differently can be built the same way."""
     if state.prd is None or state.source is None or state.report is None:
         return None
     contract = state.contract
@@ -42,6 +46,7 @@ def pattern_from_generation(state: GenerationState) -> PatternRecord | None:
         contract_summary=summary,
         code=state.source.files.get("node.py", ""),
         files=state.source.files,
+        operations=recipe_tags(state.prd.operations) + extract_patterns(state.source.files).operations,
         quality_score=state.report.quality_score,
         models_used=state.stage_models(),
     )

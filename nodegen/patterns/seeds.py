@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from nodegen.artifacts import NodeContract, NodeKind
+from nodegen.artifacts import NodeContract, NodeKind, recipe_tags
 from nodegen.errors import StoreError
 from nodegen.patterns.extract import extract_patterns
 from nodegen.patterns.store import SEED_PREFIX, AddStatus, PatternRecord, PatternStore
@@ -27,6 +27,9 @@ class SeedEntry(BaseModel):
     prompt: str = Field(min_length=10)
     quality: float = Field(ge=0.0, le=1.0)
     operations: list[str] = Field(default_factory=list)
+    recipes: list[str] = Field(
+        default_factory=list, description="Catalogue recipes that build a node doing the same job"
+    )
 
     @property
     def pattern_id(self) -> str:
@@ -84,7 +87,9 @@ def seed_record(root: Path, entry: SeedEntry) -> PatternRecord:
         if part
     )
     extracted = extract_patterns(files)
-    operations = list(dict.fromkeys([*entry.operations, *extracted.operations]))
+    operations = list(
+        dict.fromkeys([*recipe_tags(entry.recipes), *entry.operations, *extracted.operations])
+    )
     return PatternRecord(
         correlation_id=entry.pattern_id,
         node_type=entry.kind,

@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 import yaml
 
-from nodegen.artifacts import NodeSource
+from nodegen.artifacts import NodeSource, recipe_tags
+from nodegen.offline.recipes import BY_ID
 from nodegen.patterns import SEED_ROOT, Embedder, PatternStore, load_seed_index, load_seed_library
 from nodegen.patterns.library import open_pattern_store
-from nodegen.patterns.seeds import version_dir
+from nodegen.patterns.seeds import seed_record, version_dir
 from nodegen.validation import validate_node
 
 INDEX = load_seed_index()
@@ -38,6 +39,20 @@ def test_index_and_folders_agree() -> None:
         assert node == f"node_{entry.name}_{entry.kind.value}"
         manifest = yaml.safe_load((SEED_ROOT / node / "node.manifest.yaml").read_text())
         assert manifest["name"] == node and manifest["latest"] == "1.0.0"
+
+
+def test_seed_recipes_are_catalogue_recipes_of_the_seed_kind() -> None:
+    """local-rules rebuilds a followed seed from these recipes, so each must exist for its kind,
+    and the stored pattern must carry them as recipe tags."""
+    tagged = 0
+    for entry in ENTRIES.values():
+        for recipe in entry.recipes:
+            assert recipe in BY_ID and entry.kind in BY_ID[recipe].kinds, (entry.node, recipe)
+        if entry.recipes:
+            tagged += 1
+            operations = seed_record(SEED_ROOT, entry).operations or []
+            assert operations[: len(entry.recipes)] == recipe_tags(entry.recipes)
+    assert tagged >= 10
 
 
 @pytest.mark.slow
