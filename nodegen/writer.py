@@ -1,7 +1,8 @@
 """Atomic writing of a node version under the output root.
 
 The version folder is built in a hidden temp folder beside its destination and renamed into place,
-so a crash leaves no partial node visible. Nothing is written outside the output root, whatever the
+so a crash leaves no partial node visible; hidden staging folders a crash left behind are removed
+once they are older than any write could take. Nothing is written outside the output root, whatever the
 names say, and an existing version is never overwritten: regeneration gets the next version.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path, PurePosixPath
 
 import yaml
@@ -18,6 +20,9 @@ from nodegen.artifacts import NodeKind, NodeSource, WrittenNode
 from nodegen.errors import WriteError
 
 MANIFEST = "node.manifest.yaml"
+PARTIAL_SUFFIX = ".partial"
+# A staging folder this old belongs to a writer that died: writes take milliseconds.
+STALE_PARTIAL_SECONDS = 15 * 60
 
 
 def version_dir_name(version: str) -> str:
@@ -72,6 +77,23 @@ def _atomic_text(path: Path, text: str) -> None:
         raise
 
 
+def remove_stale_partials(output_root: Path, *, older_than_s: float = STALE_PARTIAL_SECONDS) -> list[Path]:
+    """Delete the hidden staging folders (`node_*/.v*.partial`) that killed writers left behind.
+    Younger ones may belong to a write in progress and are kept. Returns what was removed."""
+    removed: list[Path] = []
+    if not output_root.is_dir():
+        return removed
+    cutoff = time.time() - older_than_s
+    for staging in output_root.glob(f"node_*/.v*{PARTIAL_SUFFIX}"):
+        try:
+            if staging.is_dir() and not staging.is_symlink() and staging.stat().st_mtime < cutoff:
+                shutil.rmtree(staging)
+                removed.append(staging)
+        except FileNotFoundError:  # another sweeper got there first
+            continue
+    return removed
+
+
 def write_node(output_root: Path, source: NodeSource, *, name: str, kind: NodeKind) -> WrittenNode:
     """Write `source` as the next version of node_<name>_<kind> and update its manifest."""
     expected = f"node_{name}_{kind.value}"
@@ -87,7 +109,7 @@ def write_node(output_root: Path, source: NodeSource, *, name: str, kind: NodeKi
         while (node_root / version_dir_name(version)).exists():
             version = _next_version([*versions, version])
         final = node_root / version_dir_name(version)
-        staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".partial", dir=node_root))
+        staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=PARTIAL_SUFFIX, dir=node_root))
         try:
             files = _write_files(staging, source.files)
             os.rename(staging, final)

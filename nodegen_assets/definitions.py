@@ -13,6 +13,7 @@ from schedules.decision_schedules import decision_schedules
 from schedules.pattern_schedules import pattern_schedules
 from schedules.report_schedules import report_schedules
 from sensors.degradation_sensor import quality_degradation_sensor
+from sensors.recovery_sensors import abandoned_generation_sensor, generation_run_failure_sensor
 from sensors.request_sensor import request_inbox_sensor
 
 
@@ -29,7 +30,10 @@ defs = Definitions(
     asset_checks=[*report_checks],
     jobs=[generate_node_job, stage_metrics_daily_job, metrics_summary_job, *model_selection_jobs,
           quality_report_job, pattern_maintenance_job],
-    sensors=[request_inbox_sensor, quality_degradation_sensor],
+    sensors=[
+        request_inbox_sensor, quality_degradation_sensor,
+        generation_run_failure_sensor, abandoned_generation_sensor,
+    ],
     schedules=[*decision_schedules, *report_schedules, *pattern_schedules],
     resources={
         "nodegen": NodegenResource(

@@ -50,6 +50,11 @@ class NodegenResource(ConfigurableResource):
     output_dir: str | None = Field(default=None, description="Node output root (default ./generated_nodes)")
     config_dir: str | None = Field(default=None, description="Folder with models.yaml, model_selection.yaml")
     use_patterns: bool = Field(default=True, description="Retrieve from and feed the pattern library")
+    abandoned_after_minutes: float = Field(
+        default=30.0, gt=0,
+        description="A running generation with no stage call for this long is closed as failed "
+        "(its run process died); longer than your slowest model call",
+    )
     anthropic_api_key: str | None = Field(default=None, description="ANTHROPIC_API_KEY (an EnvVar)")
     openai_api_key: str | None = Field(default=None, description="OPENAI_API_KEY (an EnvVar)")
 

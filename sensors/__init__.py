@@ -1,1 +1,1 @@
-"""Dagster sensors: the request inbox, quality degradation."""
+"""Dagster sensors: the request inbox, quality degradation, crash recovery."""

@@ -30,6 +30,7 @@ from nodegen.errors import StoreError
 from nodegen.metrics_summary import WINDOWS, empty_summary, normalize_summary
 from nodegen.records import (
     EventEnvelope,
+    EventType,
     GenerationMetrics,
     GenerationRecord,
     GenerationStatus,
@@ -322,6 +323,73 @@ class MetricsStore:
             write=False,
         )
         return None if row is None else GenerationRecord.model_validate(dict(row))
+
+    def fail_abandoned_generations(
+        self,
+        idle_for: timedelta,
+        *,
+        request_id: str | None = None,
+        created_after: datetime | None = None,
+        reason: str = "its run stopped without closing it",
+        now: datetime | None = None,
+    ) -> list[str]:
+        """Close as failed the `running` generations with no stage call for `idle_for` (a run
+        process that was killed never closes its generation). Totals come from the recorded calls,
+        a NODE_GENERATION_FAILED event says why, and a generation that finishes meanwhile is left
+        alone. Returns the correlation ids closed."""
+        now = now or _now()
+        g, t = generations, stage_metrics
+        last_call = (
+            sa.select(t.c.correlation_id, sa.func.max(t.c.timestamp).label("last_call"))
+            .group_by(t.c.correlation_id)
+            .subquery()
+        )
+        idle_since = sa.func.coalesce(last_call.c.last_call, g.c.created_at)
+        query = (
+            sa.select(g.c.correlation_id, g.c.request_id, idle_since.label("idle_since"))
+            .select_from(g.outerjoin(last_call, last_call.c.correlation_id == g.c.correlation_id))
+            .where(g.c.status == str(GenerationStatus.RUNNING), idle_since < now - idle_for)
+        )
+        if request_id is not None:
+            query = query.where(g.c.request_id == request_id)
+        if created_after is not None:
+            query = query.where(g.c.created_at >= created_after)
+
+        def _do(conn: Connection) -> list[str]:
+            closed = []
+            for correlation_id, req_id, idle_since_value in conn.execute(query).all():
+                cost, latency = conn.execute(
+                    sa.select(
+                        sa.func.coalesce(sa.func.sum(t.c.cost_usd), 0.0),
+                        sa.func.coalesce(sa.func.sum(t.c.latency_ms), 0.0),
+                    ).where(t.c.correlation_id == correlation_id)
+                ).one()
+                error = f"abandoned: {reason} (last activity {_utc(idle_since_value).isoformat()})"
+                updated = conn.execute(
+                    g.update()
+                    .where(g.c.correlation_id == correlation_id,
+                           g.c.status == str(GenerationStatus.RUNNING))
+                    .values(status=str(GenerationStatus.FAILED), success=False, error=error,
+                            total_cost_usd=float(cost), total_latency_ms=float(latency),
+                            finished_at=now)
+                ).rowcount
+                if not updated:
+                    continue
+                event = EventEnvelope(
+                    envelope_id=f"abandoned-{correlation_id}"[:64],
+                    event_type=EventType.NODE_GENERATION_FAILED,
+                    correlation_id=correlation_id,
+                    timestamp=now,
+                    payload_type="GenerationFailure",
+                    payload={"error": error, "request_id": req_id},
+                    source="nodegen.store.fail_abandoned_generations",
+                )
+                stmt = self._insert(events).values(self.event_row(event))
+                conn.execute(stmt.on_conflict_do_nothing(index_elements=["envelope_id"]))
+                closed.append(correlation_id)
+            return closed
+
+        return self._run(_do)
 
     # ------------------------------------------------------------------ stage metrics and events
     @staticmethod

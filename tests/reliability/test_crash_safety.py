@@ -1,6 +1,7 @@
 """Crash safety: a generation SIGKILLed in the middle of validation, and a node SIGKILLed in the
 middle of being written. No partial node is ever visible under the output root, the request can be
-run again to success, and the metrics stay consistent (the killed generation stays 'running')."""
+run again to success, and the metrics stay consistent: the recovery sweep closes the killed generation
+as failed once it has been idle long enough, and removes the dead writer's hidden staging folder."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -19,7 +21,7 @@ import pytest
 
 from nodegen.artifacts import NodeKind, NodeSource
 from nodegen.store import MetricsStore
-from nodegen.writer import write_node
+from nodegen.writer import remove_stale_partials, write_node
 from tests.conftest import EXAMPLES, PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
@@ -81,6 +83,10 @@ def test_generation_killed_mid_validation_leaves_no_node_and_reruns(tmp_path: Pa
     store = MetricsStore(f"sqlite:///{db}")
     (killed,) = store.generations_frame().itertuples()
     assert killed.status == "running" and pd.isna(killed.finished_at)  # nobody closed it
+    idle = timedelta(minutes=30)
+    assert store.fail_abandoned_generations(idle) == []  # too recent: it may still be working
+    later = datetime.now(UTC) + idle + timedelta(minutes=1)
+    assert store.fail_abandoned_generations(idle, now=later) == [killed.correlation_id]
 
     rerun = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True,
                            timeout=600)
@@ -88,7 +94,8 @@ def test_generation_killed_mid_validation_leaves_no_node_and_reruns(tmp_path: Pa
     summary = json.loads(rerun.stdout.splitlines()[-1])
     assert summary["success"] and Path(summary["node_path"]).name == "v1_0_0"
     generations = store.generations_frame().set_index("correlation_id")
-    assert generations.loc[killed.correlation_id, "status"] == "running"
+    assert generations.loc[killed.correlation_id, "status"] == "failed"
+    assert generations.loc[killed.correlation_id, "error"].startswith("abandoned:")
     assert generations.loc[summary["correlation_id"], "status"] == "succeeded"
     frame = store.stage_metrics_frame()
     assert not frame.duplicated(["correlation_id", "stage", "attempt"]).any()
@@ -101,7 +108,7 @@ WRITE_BIG_NODE = """
 import sys
 from pathlib import Path
 from nodegen.artifacts import NodeKind, NodeSource
-from nodegen.writer import write_node
+from nodegen.writer import remove_stale_partials, write_node
 files = {f"data/part_{i:04d}.py": "x = 1\\n" * 20000 for i in range(int(sys.argv[2]))}
 write_node(Path(sys.argv[1]), NodeSource(node_dir_name="node_big_effect", files=files),
            name="big", kind=NodeKind.EFFECT)
@@ -130,6 +137,9 @@ def test_node_killed_mid_write_is_never_visible_and_rewrites(tmp_path: Path) -> 
     assert len(staged) == 1 and len(list(staged[0].rglob("*.py"))) < 600  # cut off mid-write
     assert _visible_versions(out) == []  # readers see nothing: the staging folder is hidden
     assert not (node_root / "node.manifest.yaml").exists()
+    assert remove_stale_partials(out) == []  # young: could be a write in progress
+    assert remove_stale_partials(out, older_than_s=0) == staged
+    assert list(node_root.glob(".*")) == []
 
     files = {"__init__.py": "", "node.py": "x = 1\n"}
     written = write_node(out, NodeSource(node_dir_name="node_big_effect", files=files),

@@ -108,6 +108,44 @@ def test_generations_start_and_finish(store):
         store.finish_generation("nope", "failed", 0, False, 0, 0)
 
 
+def _running(store, correlation_id, request_id="r1", minutes_ago=60.0):
+    store.start_generation(GenerationRecord(
+        correlation_id=correlation_id, request_id=request_id, node_name="n", node_kind="effect",
+        domain="d", status=GenerationStatus.RUNNING, created_at=NOW - timedelta(minutes=minutes_ago)))
+
+
+def test_abandoned_generations_are_closed_with_their_totals(store):
+    _running(store, "dead")  # its run was killed after two stage calls
+    store.record_stage_call(metric("dead", "prd_analysis", hours_ago=50 / 60, cost_usd=0.01))
+    store.record_stage_call(metric("dead", "intelligence", hours_ago=45 / 60, latency_ms=100.0))
+    _running(store, "busy")  # a slow model call, but its last stage finished 5 minutes ago
+    store.record_stage_call(metric("busy", "prd_analysis", hours_ago=5 / 60))
+    _running(store, "never-started", request_id="r2", minutes_ago=40)  # died before any stage
+    _running(store, "done", minutes_ago=90)
+    store.finish_generation("done", "succeeded", 1.0, True, 0.0, 1.0, finished_at=NOW)
+
+    idle = timedelta(minutes=30)
+    assert store.fail_abandoned_generations(idle, request_id="r2", now=NOW) == ["never-started"]
+    assert store.fail_abandoned_generations(idle, now=NOW) == ["dead"]
+    assert store.fail_abandoned_generations(idle, now=NOW) == []  # closing twice is a no-op
+
+    dead = store.generation("dead")
+    assert dead is not None and dead.status == GenerationStatus.FAILED and not dead.success
+    assert dead.error is not None and dead.error.startswith("abandoned:")
+    assert dead.total_cost_usd == pytest.approx(0.012) and dead.total_latency_ms == 350.0
+    assert dead.finished_at == NOW
+    failed = [e for e in store.events_for("dead") if e.event_type == EventType.NODE_GENERATION_FAILED]
+    assert len(failed) == 1 and failed[0].payload["request_id"] == "r1"
+    assert store.generation("busy").status == GenerationStatus.RUNNING
+    assert store.generation("done").status == GenerationStatus.SUCCEEDED
+
+    # A failed run closes its request's generations at once, but only those it started.
+    assert store.fail_abandoned_generations(
+        timedelta(0), request_id="r1", created_after=NOW - timedelta(minutes=10), now=NOW) == []
+    assert store.fail_abandoned_generations(
+        timedelta(0), request_id="r1", created_after=NOW - timedelta(minutes=61), now=NOW) == ["busy"]
+
+
 def test_routing_versions_history_and_restore(store):
     assert store.current_routing() is None
     old = store.add_routing_version({"contract": "big"}, "initial",
