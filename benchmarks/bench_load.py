@@ -16,18 +16,17 @@ import argparse
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import psutil
 import yaml
+
+from benchmarks.dagster_dev import free_port, stop_tree, wait_for_webserver
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = PROJECT_ROOT / "examples" / "requests"
@@ -48,12 +47,6 @@ def request_variants(n: int) -> list[tuple[str, dict]]:
         (f"load_{i:04d}.json", {**bases[i % len(bases)], "name": f"{bases[i % len(bases)]['name']}_{i}"})
         for i in range(n)
     ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def tree_rss(pid: int) -> int:
@@ -85,56 +78,6 @@ class PeakSampler(threading.Thread):
     def stop(self) -> None:
         self._done.set()
         self.join()
-
-
-def stop_tree(process: subprocess.Popen, marker: str) -> None:
-    """Stop dagster dev and everything it started, by id (as tests/test_e2e_dagster_dev.py)."""
-
-    def targets() -> list[psutil.Process]:
-        found: dict[int, psutil.Process] = {}
-        try:
-            found.update({p.pid: p for p in psutil.Process(process.pid).children(recursive=True)})
-        except psutil.NoSuchProcess:
-            pass
-        for candidate in psutil.process_iter(["cmdline"]):
-            if marker in " ".join(candidate.info["cmdline"] or []):
-                found[candidate.pid] = candidate
-        return list(found.values())
-
-    for sig in (signal.SIGTERM, signal.SIGKILL, signal.SIGKILL, signal.SIGKILL):
-        alive = targets()
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            pass
-        for child in alive:
-            try:
-                child.send_signal(sig)
-            except psutil.NoSuchProcess:
-                pass
-        psutil.wait_procs(alive, timeout=15)
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            continue
-        time.sleep(1)
-        if not targets():
-            return
-
-
-def _wait_for_webserver(process: subprocess.Popen, port: int, workdir: Path,
-                        timeout_s: float = 300) -> None:
-    """Drop nothing before the instance is up: its storage is created while dagster dev starts."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("dagster dev exited; see " + str(workdir / "dagster_dev.log"))
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=5):
-                return
-        except OSError:
-            time.sleep(1)
-    raise RuntimeError(f"dagster dev did not answer on port {port} within {timeout_s:.0f}s")
 
 
 def _runs(dagster_home: Path) -> list:
@@ -186,7 +129,7 @@ def run_load(n: int, workdir: Path, timeout_s: float) -> dict:
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("NODEGEN_")},
            "DAGSTER_HOME": str(dagster_home), "NODEGEN_HOME": str(home),
            "NODEGEN_INBOX": str(inbox), "NODEGEN_OUTPUT_DIR": str(out), "HF_HUB_OFFLINE": "1"}
-    port = _free_port()
+    port = free_port()
     log = (workdir / "dagster_dev.log").open("wb")
     process = subprocess.Popen(
         [str(PROJECT_ROOT / ".venv" / "bin" / "dagster"), "dev", "-h", "127.0.0.1", "-p",
@@ -196,7 +139,7 @@ def run_load(n: int, workdir: Path, timeout_s: float) -> dict:
     sampler = PeakSampler(process.pid)
     sampler.start()
     try:
-        _wait_for_webserver(process, port, workdir)
+        wait_for_webserver(process, port, workdir / "dagster_dev.log")
         for name, request in request_variants(n):
             (staging / name).write_text(json.dumps(request), encoding="utf-8")
         started = time.monotonic()

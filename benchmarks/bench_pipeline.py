@@ -24,14 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.bench_load import (
-    OUTSIDE_CATALOGUE,
-    PROJECT_ROOT,
-    _free_port,
-    _wait_for_webserver,
-    request_variants,
-    stop_tree,
-)
+from benchmarks.bench_load import OUTSIDE_CATALOGUE, PROJECT_ROOT, request_variants
+from benchmarks.dagster_dev import free_port, stop_tree, wait_for_webserver
 from nodegen.pipeline import generate
 from nodegen.request import load_request_file
 from nodegen.services import PipelineServices
@@ -94,7 +88,7 @@ def through_dagster(workdir: Path, drops: int) -> None:
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("NODEGEN_")},
            "DAGSTER_HOME": str(dagster_home), "NODEGEN_HOME": str(home),
            "NODEGEN_INBOX": str(inbox), "NODEGEN_OUTPUT_DIR": str(out), "HF_HUB_OFFLINE": "1"}
-    port = _free_port()
+    port = free_port()
     log = (workdir / "dagster_dev.log").open("wb")
     process = subprocess.Popen(
         [str(PROJECT_ROOT / ".venv" / "bin" / "dagster"), "dev", "-h", "127.0.0.1", "-p",
@@ -103,7 +97,7 @@ def through_dagster(workdir: Path, drops: int) -> None:
     )
     latencies: list[float] = []
     try:
-        _wait_for_webserver(process, port, workdir)
+        wait_for_webserver(process, port, workdir / "dagster_dev.log")
         for name, request in request_variants(drops):
             staged = workdir / name
             staged.write_text(json.dumps(request), encoding="utf-8")

@@ -24,7 +24,7 @@ from resources import NodegenResource
 
 @sensor(
     job=generate_node_job,
-    minimum_interval_seconds=2,
+    minimum_interval_seconds=1,
     default_status=DefaultSensorStatus.RUNNING,
     description="Turns request files dropped in the inbox into partitions and generation runs.",
 )

@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import time
 import urllib.request
@@ -16,6 +14,8 @@ from pathlib import Path
 import psutil
 import pytest
 from dagster import DagsterInstance, RunsFilter
+
+from benchmarks.dagster_dev import free_port, stop_tree
 
 from .conftest import EXAMPLES, PROJECT_ROOT
 
@@ -26,51 +26,8 @@ DEADLINE_S = 300
 STARTERS = ["exchange_rates.json", "order_stats.yaml", "order_lifecycle.json", "etl_pipeline.json"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _stop(process: subprocess.Popen[bytes], marker: str) -> None:
-    """Stop dagster dev and everything it started, by id: its process group, its descendants and
-    any code server that mentions this test's temp dir (the webserver may respawn one while
-    shutting down, outside the group)."""
-
-    def targets() -> list[psutil.Process]:
-        found: dict[int, psutil.Process] = {}
-        try:
-            found.update({p.pid: p for p in psutil.Process(process.pid).children(recursive=True)})
-        except psutil.NoSuchProcess:
-            pass
-        for candidate in psutil.process_iter(["cmdline"]):
-            if marker in " ".join(candidate.info["cmdline"] or []):
-                found[candidate.pid] = candidate
-        return list(found.values())
-
-    for sig in (signal.SIGTERM, signal.SIGKILL, signal.SIGKILL, signal.SIGKILL):
-        alive = targets()
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            pass
-        for child in alive:
-            try:
-                child.send_signal(sig)
-            except psutil.NoSuchProcess:
-                pass
-        psutil.wait_procs(alive, timeout=15)
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            continue
-        time.sleep(1)
-        if not targets():
-            return
-
-
 def test_run_command_generates_the_example_nodes(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     examples = tmp_path / "examples"
     examples.mkdir()
     for name in STARTERS:
@@ -118,7 +75,7 @@ def test_run_command_generates_the_example_nodes(tmp_path: Path) -> None:
         processed = list((tmp_path / "inbox" / "processed").iterdir())
         assert len(processed) == expected
     finally:
-        _stop(process, str(tmp_path))
+        stop_tree(process, str(tmp_path))
         log.close()
     assert process.poll() is not None
     leftovers = [p.pid for p in psutil.process_iter(["cmdline"])

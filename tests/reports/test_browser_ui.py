@@ -19,12 +19,12 @@ import psutil
 import pytest
 from dagster import DagsterInstance, materialize
 
+from benchmarks.dagster_dev import free_port, stop_tree
 from nodegen.settings import Settings
 from nodegen_assets.reports import quality_report
 from resources import NodegenResource
 
 from ..conftest import PROJECT_ROOT
-from ..test_e2e_dagster_dev import _free_port, _stop
 from . import dagster_store as ds
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -102,7 +102,7 @@ def webserver(nodegen_env: Settings, tmp_path: Path) -> Iterator[tuple[str, ds.C
         )
         assert result.success
 
-    port = _free_port()
+    port = free_port()
     executable = Path(sys.executable).with_name("dagster-webserver")
     env = {**os.environ, "DAGSTER_HOME": str(dagster_home)}  # NODEGEN_* from nodegen_env
     log_path = tmp_path / "webserver.log"
@@ -126,7 +126,7 @@ def webserver(nodegen_env: Settings, tmp_path: Path) -> Iterator[tuple[str, ds.C
                     time.sleep(1)
             yield base, constructed
         finally:
-            _stop(process, str(tmp_path))
+            stop_tree(process, str(tmp_path))
     leftovers = [p.pid for p in psutil.process_iter(["cmdline"])
                  if str(tmp_path) in " ".join(p.info["cmdline"] or [])]
     assert not leftovers, f"processes left running: {leftovers}"
