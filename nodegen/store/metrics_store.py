@@ -50,6 +50,8 @@ T = TypeVar("T")
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 ROUTING_RESTORE_DAYS = 14
+# Per-sort memory for the summary query: a month of one stage/model's latencies sorts in memory.
+PG_SUMMARY_WORK_MEM = "64MB"
 _SQLITE_TS_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's storage format for DateTime on SQLite
 
 
@@ -617,24 +619,36 @@ class MetricsStore:
 
     def _pg_summary(self, conn: Connection, end: datetime, bounds: dict[str, datetime]
                     ) -> pd.DataFrame:
-        parts = []
-        for name, start in bounds.items():
-            sql = sa.text(
-                """
-                SELECT CAST(:win AS TEXT) AS "window", stage, model_used, COUNT(*) AS samples,
-                       AVG(CASE WHEN success THEN 1.0 ELSE 0.0 END) AS success_rate,
-                       AVG(quality_score) AS mean_quality,
-                       percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms) AS p50_latency_ms,
-                       percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms) AS p95_latency_ms,
-                       AVG(cost_usd) AS mean_cost_usd, SUM(cost_usd) AS total_cost_usd
-                FROM stage_metrics
-                WHERE "timestamp" > :start AND "timestamp" <= :end
-                GROUP BY stage, model_used
-                """
+        # One scan of the longest window; each window's aggregates take their rows with FILTER,
+        # and both percentiles of a window come from one sort. The sorts stay in memory.
+        conn.exec_driver_sql(f"SET LOCAL work_mem = '{PG_SUMMARY_WORK_MEM}'")
+        columns, params = [], {"end": end, "longest": min(bounds.values())}
+        for i, start in enumerate(bounds.values()):
+            params[f"s{i}"] = start
+            within = f'FILTER (WHERE "timestamp" > :s{i})'
+            columns.append(
+                f"COUNT(*) {within}, AVG(CASE WHEN success THEN 1.0 ELSE 0.0 END) {within}, "
+                f"AVG(quality_score) {within}, "
+                f"percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY latency_ms) {within}, "
+                f"AVG(cost_usd) {within}, SUM(cost_usd) {within}"
             )
-            result = conn.execute(sql, {"win": name, "start": start, "end": end})
-            parts.append(pd.DataFrame(result.fetchall(), columns=list(result.keys())))
-        return pd.concat(parts, ignore_index=True)
+        sql = sa.text(
+            f"SELECT stage, model_used, {', '.join(columns)} FROM stage_metrics "
+            'WHERE "timestamp" > :longest AND "timestamp" <= :end GROUP BY stage, model_used'
+        )
+        records = []
+        for row in conn.execute(sql, params):
+            for i, name in enumerate(bounds):
+                samples, success, quality, pcts, mean_cost, total_cost = row[2 + 6 * i : 8 + 6 * i]
+                if not samples:
+                    continue
+                records.append(
+                    {"window": name, "stage": row[0], "model_used": row[1], "samples": samples,
+                     "success_rate": success, "mean_quality": quality,
+                     "p50_latency_ms": pcts[0], "p95_latency_ms": pcts[1],
+                     "mean_cost_usd": mean_cost, "total_cost_usd": total_cost}
+                )
+        return pd.DataFrame.from_records(records)
 
     def _sqlite_summary(self, conn: Connection, end: datetime, bounds: dict[str, datetime],
                         longest: datetime) -> pd.DataFrame:

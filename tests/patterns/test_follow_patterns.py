@@ -15,10 +15,12 @@ import pytest
 
 from nodegen.artifacts import IntelligenceResponse, NodeKind, PatternHit, recipe_tags
 from nodegen.offline import parser
-from nodegen.pipeline import generate
+from nodegen.pipeline import generate, new_generation, run_stage
 from nodegen.request import NodeRequest, load_request_file
 from nodegen.services import PipelineServices
 from nodegen.settings import Settings
+from nodegen.stages import Stage
+from nodegen_assets.metadata import stage_metadata
 
 from ..conftest import EXAMPLES
 
@@ -130,6 +132,14 @@ def test_paraphrases_succeed_by_following_their_originals(nodegen_env: Settings)
         ][-1]
         assert analysed["operations"] == expected["operations"]
         assert analysed["name"] != expected["name"]  # the paraphrase keeps its own identity
+
+    # What the UI shows on the intelligence asset of such a generation.
+    state = new_generation(services, load_request_file(_file(PARAPHRASES, PAIRS[0])))
+    for stage in (Stage.PRD_ANALYSIS, Stage.INTELLIGENCE):
+        state = run_stage(services, stage, state)
+    preview = stage_metadata(state, Stage.INTELLIGENCE)["preview"].value
+    assert "The PRD was analysed again following" in preview
+    assert "ttl_cache, http_get_json" in preview
 
     for kind, prompt in UNRELATED:
         summary = generate(services, NodeRequest(prompt=prompt, node_type=kind))
