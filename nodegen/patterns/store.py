@@ -376,11 +376,14 @@ class PatternStore:
                     replace=True,
                 ),
             )
-            for column in ("node_type", "domain"):
+            # Every search filters on kind (and often domain) and on quality: without scalar
+            # indices each prefilter scans its column.
+            for column, kind in (("node_type", "BITMAP"), ("domain", "BITMAP"),
+                                 ("quality_score", "BTREE")):
                 self._retry(
                     f"index {column}",
-                    lambda c=column: self._table.create_scalar_index(
-                        c, index_type="BITMAP", replace=True
+                    lambda c=column, k=kind: self._table.create_scalar_index(
+                        c, index_type=k, replace=True
                     ),
                 )
         return True
