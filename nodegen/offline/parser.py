@@ -79,13 +79,14 @@ DOMAIN_KEYWORDS: dict[str, tuple[str, ...]] = {
     "logistics": ("distance", "route", "kilomet", "miles", "freight", "parcel"),
 }
 
-# Capabilities no recipe can honestly provide: any of these makes the request out of catalogue.
 # Cosine similarity (MiniLM, prompt to prompt) from which a retrieved pattern's recipes are
-# followed for a request that fired no trigger. Calibrated with tests/patterns/test_follow_patterns.py:
-# 14 of the 16 examples/paraphrases score 0.63-0.92 against their originals (two score 0.51 and
-# 0.56), while unrelated requests score at most 0.53 against their nearest pattern.
+# followed for a request that fired no trigger. Calibrated on examples/paraphrases
+# (benchmarks/bench_learning.py): 14 of the 16 score 0.63-0.92 against their originals (two score
+# 0.51 and 0.56), while the unrelated requests tried score at most 0.53 against their nearest
+# pattern (some of them are in tests/patterns/test_follow_patterns.py).
 FOLLOW_PATTERN_MIN_SIMILARITY = 0.6
 
+# Capabilities no recipe can honestly provide: any of these makes the request out of catalogue.
 UNSUPPORTED = (
     r"\baudio\b",
     r"\bvideo",
