@@ -113,7 +113,7 @@ def through_dagster(workdir: Path, drops: int) -> None:
         stop_tree(process, str(workdir))
         log.close()
     print(f"\nDrop-to-disk through dagster dev, {len(latencies)}/{drops} requests dropped one at a"
-          " time (sensor interval 2 s, settle 0.5 s, one run process per request)\n")
+          " time (sensor interval 1 s, settle 0.5 s, dequeue every 1 s, one run process per request)\n")
     print("| p50 s | p95 s | mean s | max s |\n|---|---|---|---|")
     print(f"| {_pct(latencies, 50):.2f} | {_pct(latencies, 95):.2f} | "
           f"{statistics.fmean(latencies) if latencies else float('nan'):.2f} | "
