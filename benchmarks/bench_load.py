@@ -7,7 +7,7 @@ one, no duplicate (correlation_id, stage, attempt), one run per request. Prints 
 drop, once the webserver answers, to the last finished run), throughput and peak memory (sum of RSS over the dagster process tree, sampled every second). Exit status 1
 when a check fails.
 
-    .venv/bin/python benchmarks/bench_load.py --n 200
+    .venv/bin/python -m benchmarks.bench_load --n 200
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ N = 20
 @pytest.mark.timeout(1800)
 def test_twenty_requests_dropped_at_once_are_all_generated_exactly_once() -> None:
     done = subprocess.run(
-        [sys.executable, str(PROJECT_ROOT / "benchmarks" / "bench_load.py"), "--n", str(N),
+        [sys.executable, "-m", "benchmarks.bench_load", "--n", str(N),
          "--timeout", "1500", "--json"],
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=1700,
     )
