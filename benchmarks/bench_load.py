@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -26,9 +25,8 @@ from pathlib import Path
 import psutil
 import yaml
 
-from benchmarks.dagster_dev import free_port, stop_tree, wait_for_webserver
+from benchmarks.dagster_dev import PROJECT_ROOT, start_dagster_dev, stop_tree, wait_for_webserver
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = PROJECT_ROOT / "examples" / "requests"
 # Examples the offline model cannot implement (they fail honestly) are left out so that every
 # request is expected to succeed; the load is about the pipeline, not the catalogue.
@@ -119,23 +117,11 @@ def check_store(home: Path, n: int) -> dict:
 
 
 def run_load(n: int, workdir: Path, timeout_s: float) -> dict:
-    dagster_home = workdir / "dagster_home"
-    dagster_home.mkdir(parents=True)
-    shutil.copy(PROJECT_ROOT / "config" / "dagster.yaml", dagster_home / "dagster.yaml")
     inbox, staging, out, home = (workdir / "inbox", workdir / "staging", workdir / "out",
                                  workdir / "nodegen_home")
     inbox.mkdir()
     staging.mkdir()
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("NODEGEN_")},
-           "DAGSTER_HOME": str(dagster_home), "NODEGEN_HOME": str(home),
-           "NODEGEN_INBOX": str(inbox), "NODEGEN_OUTPUT_DIR": str(out), "HF_HUB_OFFLINE": "1"}
-    port = free_port()
-    log = (workdir / "dagster_dev.log").open("wb")
-    process = subprocess.Popen(
-        [str(PROJECT_ROOT / ".venv" / "bin" / "dagster"), "dev", "-h", "127.0.0.1", "-p",
-         str(port), "-w", "workspace.yaml"],
-        cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
+    process, port, dagster_home = start_dagster_dev(workdir, home=home, inbox=inbox, out=out)
     sampler = PeakSampler(process.pid)
     sampler.start()
     try:
@@ -158,7 +144,6 @@ def run_load(n: int, workdir: Path, timeout_s: float) -> dict:
     finally:
         stop_tree(process, str(workdir))
         sampler.stop()
-        log.close()
     result = {
         "requests": n,
         "wall_s": round(wall_s, 1),

@@ -15,9 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -25,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.bench_load import OUTSIDE_CATALOGUE, PROJECT_ROOT, request_variants
-from benchmarks.dagster_dev import free_port, stop_tree, wait_for_webserver
+from benchmarks.dagster_dev import start_dagster_dev, stop_tree, wait_for_webserver
 from nodegen.pipeline import generate
 from nodegen.request import load_request_file
 from nodegen.services import PipelineServices
@@ -80,21 +78,9 @@ def in_process(workdir: Path) -> None:
 
 
 def through_dagster(workdir: Path, drops: int) -> None:
-    dagster_home = workdir / "dagster_home"
-    dagster_home.mkdir(parents=True)
-    shutil.copy(PROJECT_ROOT / "config" / "dagster.yaml", dagster_home / "dagster.yaml")
     inbox, out, home = workdir / "inbox", workdir / "out_dagster", workdir / "home_dagster"
     inbox.mkdir()
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("NODEGEN_")},
-           "DAGSTER_HOME": str(dagster_home), "NODEGEN_HOME": str(home),
-           "NODEGEN_INBOX": str(inbox), "NODEGEN_OUTPUT_DIR": str(out), "HF_HUB_OFFLINE": "1"}
-    port = free_port()
-    log = (workdir / "dagster_dev.log").open("wb")
-    process = subprocess.Popen(
-        [str(PROJECT_ROOT / ".venv" / "bin" / "dagster"), "dev", "-h", "127.0.0.1", "-p",
-         str(port), "-w", "workspace.yaml"],
-        cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
+    process, port, _ = start_dagster_dev(workdir, home=home, inbox=inbox, out=out)
     latencies: list[float] = []
     try:
         wait_for_webserver(process, port, workdir / "dagster_dev.log")
@@ -111,7 +97,6 @@ def through_dagster(workdir: Path, drops: int) -> None:
                 time.sleep(0.1)
     finally:
         stop_tree(process, str(workdir))
-        log.close()
     print(f"\nDrop-to-disk through dagster dev, {len(latencies)}/{drops} requests dropped one at a"
           " time (sensor interval 1 s, settle 0.5 s, dequeue every 1 s, one run process per request)\n")
     print("| p50 s | p95 s | mean s | max s |\n|---|---|---|---|")
