@@ -78,13 +78,6 @@ def seed(store: MetricsStore, *, current: int = 120, candidate: int = 60, failur
     assert store.record_stage_calls(rows) == len(rows)
 
 
-@pytest.fixture
-def instance(tmp_path: Path):
-    (tmp_path / "dagster_home").mkdir()
-    with DagsterInstance.local_temp(str(tmp_path / "dagster_home")) as inst:
-        yield inst
-
-
 def _resource(nodegen_env: Settings, tmp_path: Path, mode: str) -> NodegenResource:
     write_config(tmp_path / "config", mode)
     return NodegenResource(home=str(nodegen_env.home), config_dir=str(tmp_path / "config"))

@@ -4,11 +4,9 @@ partitioned stage assets, their metadata and gate checks, and re-running one sta
 from __future__ import annotations
 
 import json
-import shutil
 import time
 from pathlib import Path
 
-import pytest
 from dagster import (
     AssetKey,
     AssetRecordsFilter,
@@ -25,7 +23,7 @@ from nodegen_assets.partitions import requests_partitions
 from resources import NodegenResource
 from sensors.request_sensor import request_inbox_sensor
 
-from .conftest import EXAMPLES
+from .conftest import EXAMPLES, drop_request_file
 
 STAGE_ASSETS = [
     "prd_analysis", "intelligence", "contract", "business_logic", "generated_code",
@@ -33,26 +31,9 @@ STAGE_ASSETS = [
 ]
 
 
-@pytest.fixture
-def instance(tmp_path: Path):
-    (tmp_path / "dagster_home").mkdir()
-    with DagsterInstance.local_temp(str(tmp_path / "dagster_home")) as inst:
-        yield inst
-
-
-@pytest.fixture
-def resource(nodegen_env: Settings) -> NodegenResource:
-    return NodegenResource(home=str(nodegen_env.home))
-
-
 def _drop(settings: Settings, *files: Path) -> None:
-    for f in files:
-        shutil.copy(f, settings.inbox / f.name)
-    past = time.time() - 5  # the sensor waits for files to settle; these are complete
-    for f in files:
-        import os
-
-        os.utime(settings.inbox / f.name, (past, past))
+    for f in files:  # dated in the past: the sensor waits for files to settle; these are complete
+        drop_request_file(settings.inbox, f.name, f.read_bytes())
 
 
 def _tick(instance: DagsterInstance, resource: NodegenResource, cursor: str | None = None):

@@ -54,18 +54,6 @@ def call(cid: str, stage: str, model: str, ts: datetime, **kw: object) -> Genera
 
 
 @pytest.fixture
-def instance(tmp_path: Path):
-    (tmp_path / "dagster_home").mkdir()
-    with DagsterInstance.local_temp(str(tmp_path / "dagster_home")) as inst:
-        yield inst
-
-
-@pytest.fixture
-def resource(nodegen_env: Settings) -> NodegenResource:
-    return NodegenResource(home=str(nodegen_env.home))
-
-
-@pytest.fixture
 def store(resource: NodegenResource) -> MetricsStore:
     return resource.metrics_store()
 

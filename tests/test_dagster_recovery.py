@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import os
 import time
-from pathlib import Path
 
-import pytest
 from dagster import (
     DagsterEventType,
     DagsterInstance,
@@ -27,13 +25,6 @@ from resources import NodegenResource
 from sensors.recovery_sensors import abandoned_generation_sensor, generation_run_failure_sensor
 
 from .conftest import EXAMPLES
-
-
-@pytest.fixture
-def instance(tmp_path: Path):
-    (tmp_path / "dagster_home").mkdir()
-    with DagsterInstance.local_temp(str(tmp_path / "dagster_home")) as inst:
-        yield inst
 
 
 def _open_generation(resource: NodegenResource, example: str) -> tuple[str, str]:

@@ -3,31 +3,23 @@
 from __future__ import annotations
 
 import json
-import os
-import time
 from pathlib import Path
 
 from nodegen.inbox import load_archived_request, scan_inbox
 
+from .conftest import drop_request_file
+
 PROMPT = "a compute node that computes the mean and the 95th percentile of a list of numbers"
-
-
-def _drop(inbox: Path, name: str, data: bytes, age_s: float = 5.0) -> Path:
-    path = inbox / name
-    path.write_bytes(data)
-    past = time.time() - age_s
-    os.utime(path, (past, past))
-    return path
 
 
 def test_valid_and_invalid_files_in_one_scan(tmp_path: Path) -> None:
     inbox, home = tmp_path / "inbox", tmp_path / "home"
     inbox.mkdir()
-    _drop(inbox, "good.json", json.dumps({"prompt": PROMPT, "name": "stats"}).encode())
-    _drop(inbox, "good.yaml", f"prompt: {PROMPT} of sensor readings\n".encode())
-    _drop(inbox, "bad.json", b"{not json")
-    _drop(inbox, "evil.json", json.dumps({"prompt": PROMPT, "name": "../../x"}).encode())
-    _drop(inbox, "notes.txt", b"hello")
+    drop_request_file(inbox, "good.json", json.dumps({"prompt": PROMPT, "name": "stats"}).encode())
+    drop_request_file(inbox, "good.yaml", f"prompt: {PROMPT} of sensor readings\n".encode())
+    drop_request_file(inbox, "bad.json", b"{not json")
+    drop_request_file(inbox, "evil.json", json.dumps({"prompt": PROMPT, "name": "../../x"}).encode())
+    drop_request_file(inbox, "notes.txt", b"hello")
 
     scan = scan_inbox(inbox, home)
 
@@ -48,9 +40,9 @@ def test_duplicate_content_is_one_request(tmp_path: Path) -> None:
     inbox, home = tmp_path / "inbox", tmp_path / "home"
     inbox.mkdir()
     body = json.dumps({"prompt": PROMPT}).encode()
-    _drop(inbox, "a.json", body)
+    drop_request_file(inbox, "a.json", body)
     first = scan_inbox(inbox, home)
-    _drop(inbox, "b.json", body)
+    drop_request_file(inbox, "b.json", body)
     second = scan_inbox(inbox, home)
     assert first.accepted[0].partition_key == second.accepted[0].partition_key
     assert not first.accepted[0].duplicate and second.accepted[0].duplicate
@@ -68,9 +60,9 @@ def test_file_still_being_written_waits(tmp_path: Path) -> None:
 def test_same_name_rejected_twice_keeps_both(tmp_path: Path) -> None:
     inbox, home = tmp_path / "inbox", tmp_path / "home"
     inbox.mkdir()
-    _drop(inbox, "bad.json", b"{")
+    drop_request_file(inbox, "bad.json", b"{")
     scan_inbox(inbox, home)
-    _drop(inbox, "bad.json", b"[")
+    drop_request_file(inbox, "bad.json", b"[")
     scan_inbox(inbox, home)
     names = sorted(p.name for p in (inbox / "rejected").iterdir())
     assert names == ["bad.1.json", "bad.1.json.error.json", "bad.json", "bad.json.error.json"]

@@ -4,7 +4,6 @@ over a real LanceDB library and SQLite metrics store in the test's NODEGEN_HOME.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,18 +18,6 @@ from nodegen_assets.definitions import defs
 from nodegen_assets.patterns import pattern_assets, pattern_embeddings
 from resources import NodegenResource
 from schedules.pattern_schedules import pattern_maintenance_schedule
-
-
-@pytest.fixture
-def instance(tmp_path: Path):
-    (tmp_path / "dagster_home").mkdir()
-    with DagsterInstance.local_temp(str(tmp_path / "dagster_home")) as inst:
-        yield inst
-
-
-@pytest.fixture
-def resource(nodegen_env: Settings) -> NodegenResource:
-    return NodegenResource(home=str(nodegen_env.home))
 
 
 def _metadata(instance: DagsterInstance, asset: str) -> dict[str, object]:

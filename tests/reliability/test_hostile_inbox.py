@@ -21,17 +21,10 @@ from nodegen.services import PipelineServices
 from nodegen.settings import Settings
 from resources import NodegenResource
 from sensors.request_sensor import request_inbox_sensor
+from tests.conftest import drop_request_file
 
 PROMPT = "a compute node that computes the mean and the 95th percentile of a list of numbers"
 SECRET = "sk-ant-reliability-SECRET-42"
-
-
-def _drop(inbox: Path, name: str, data: bytes, age_s: float = 5.0) -> Path:
-    path = inbox / name
-    path.write_bytes(data)
-    past = time.time() - age_s
-    os.utime(path, (past, past))
-    return path
 
 
 def _tree(root: Path) -> set[Path]:
@@ -70,7 +63,7 @@ def _hostile_inbox(tmp_path: Path, inbox: Path) -> Path:
     """Fill the inbox with the 10 bad and 3 good files; returns a file outside it that a
     symbolic link in the inbox points at (it must stay untouched)."""
     for name, data in {**BAD_FILES, **GOOD_FILES}.items():
-        _drop(inbox, name, data)
+        drop_request_file(inbox, name, data)
     _huge(inbox)
     outside = tmp_path / "outside_secret.json"
     outside.write_text(json.dumps({"prompt": PROMPT + " from outside the inbox"}))
@@ -144,7 +137,7 @@ def test_odd_file_names_are_handled(tmp_path: Path, file_name: str) -> None:
     """A file name is never part of the request: odd names are accepted (or, hidden, left alone)."""
     inbox, home = tmp_path / "inbox", tmp_path / "home"
     inbox.mkdir()
-    _drop(inbox, file_name, json.dumps({"prompt": PROMPT}).encode())
+    drop_request_file(inbox, file_name, json.dumps({"prompt": PROMPT}).encode())
     scan = scan_inbox(inbox, home)
     if file_name.startswith("."):
         assert scan.model_dump() == {"accepted": [], "rejected": [], "waiting": []}

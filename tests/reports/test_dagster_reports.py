@@ -48,13 +48,6 @@ def constructed(nodegen_env: Settings) -> ds.ConstructedStore:
 
 
 @pytest.fixture
-def instance(tmp_path: Path):
-    (tmp_path / "dagster").mkdir()
-    with DagsterInstance.local_temp(str(tmp_path / "dagster")) as inst:
-        yield inst
-
-
-@pytest.fixture
 def nodegen(nodegen_env: Settings) -> NodegenResource:
     return NodegenResource(home=str(nodegen_env.home))
 
