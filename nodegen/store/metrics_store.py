@@ -307,13 +307,17 @@ class MetricsStore:
 
         return self._run(_do)
 
-    def generation_totals(self, correlation_id: str) -> dict[str, float]:
-        """Cost and latency summed over every stage call (fallback tries included)."""
+    @staticmethod
+    def _totals_query(correlation_id: str) -> sa.Select:
         t = stage_metrics
-        stmt = sa.select(
+        return sa.select(
             sa.func.coalesce(sa.func.sum(t.c.cost_usd), 0.0),
             sa.func.coalesce(sa.func.sum(t.c.latency_ms), 0.0),
         ).where(t.c.correlation_id == correlation_id)
+
+    def generation_totals(self, correlation_id: str) -> dict[str, float]:
+        """Cost and latency summed over every stage call (fallback tries included)."""
+        stmt = self._totals_query(correlation_id)
         cost, latency = self._run(lambda conn: conn.execute(stmt).one(), write=False)
         return {"cost_usd": float(cost), "latency_ms": float(latency)}
 
@@ -360,12 +364,7 @@ class MetricsStore:
         def _do(conn: Connection) -> list[str]:
             closed = []
             for correlation_id, req_id, idle_since_value in conn.execute(query).all():
-                cost, latency = conn.execute(
-                    sa.select(
-                        sa.func.coalesce(sa.func.sum(t.c.cost_usd), 0.0),
-                        sa.func.coalesce(sa.func.sum(t.c.latency_ms), 0.0),
-                    ).where(t.c.correlation_id == correlation_id)
-                ).one()
+                cost, latency = conn.execute(self._totals_query(correlation_id)).one()
                 error = f"abandoned: {reason} (last activity {_utc(idle_since_value).isoformat()})"
                 updated = conn.execute(
                     g.update()
